@@ -1,0 +1,146 @@
+"""``unicode``: ftfy's repairs for the Latin-1/cp1252 family, at a speed a corpus can afford.
+
+ftfy is the reference for this kind of mojibake, but run on every line it
+manages a few MB/s, and two of its defaults damage Chinese text: width fixing
+turns full-width punctuation ，：（） into ASCII and quote uncurling turns
+“” into ".  Both are off here.
+
+Speed comes from a prefilter: every repair ftfy can make needs at least one
+character from a small set (Latin-1 and the other single-byte code-page
+letters that UTF-8 lead bytes become, C1 controls, surrogates, ligatures,
+HTML entities, terminal escapes).  Clean Chinese text has almost none of them,
+so ftfy runs only on the lines that have one, and the rest of the document is
+only NFC-normalised.  ``tests/test_unicode.py`` checks on ftfy's own cases that
+the prefiltered result equals ftfy's on the whole text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+
+import ftfy
+
+from corpusclean.document import Document
+from corpusclean.stages import register
+from corpusclean.stages.base import Stage
+
+# Characters common in clean CJK text that sit inside the ranges below but
+# cannot start a mojibake sequence on their own: middle dot, multiplication
+# and division signs, degree, section, plus-minus, superscripts, micro, yen,
+# copyright and registered signs.  Mojibake that contains them also contains
+# a lead character that is still suspect.
+_HARMLESS = "\u00b7\u00d7\u00f7\u00b0\u00a7\u00b1\u00b2\u00b3\u00b5\u00b9\u00a5\u00a9\u00ae"
+
+_SUSPECT_RANGES = (
+    (0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x7F),  # control characters, ESC
+    (0x80, 0x4FF),  # C1 controls, Latin-1, Latin Extended, Greek, Cyrillic: code-page letters
+    # cp1252 and MacRoman characters that UTF-8 lead bytes become ( ‘ and … , common in
+    # Chinese, are only ever continuation bytes, so they are not listed)
+    *((ord(c), ord(c)) for c in "\u201a\u201e\u2020\u2021\u2030\u2039\u203a\u20ac\u2122"),
+    *((ord(c), ord(c)) for c in "\u2202\u2206\u220f\u2211\u221a\u221e\u222b\u2248\u2260\u2264\u2265\u25ca\uf8ff"),
+    (0x2500, 0x259F),  # box drawing and blocks: cp437/cp850 mojibake
+    (0x2028, 0x2029),  # line separators
+    (0xD800, 0xDFFF),  # surrogates
+    (0xFB00, 0xFB06),  # Latin ligatures
+    (0xFFFD, 0xFFFD),  # replacement character (lossy sequences)
+    (ord("&"), ord("&")),  # HTML entities
+)
+
+
+def _character_class(ranges, excluded: str) -> str:
+    """A regex character class for ``ranges`` with the ``excluded`` characters cut out."""
+    points = sorted({p for lo, hi in ranges for p in range(lo, hi + 1)} - {ord(c) for c in excluded})
+    spans, start = [], points[0]
+    for previous, current in zip(points, points[1:] + [None]):
+        if current != previous + 1:
+            spans.append(re.escape(chr(start)) + ("-" + re.escape(chr(previous)) if previous > start else ""))
+            start = current
+    return "[" + "".join(spans) + "]"
+
+
+#: A character one of ftfy's fixes needs to see before it changes anything.
+SUSPECT = re.compile(_character_class(_SUSPECT_RANGES, _HARMLESS))
+
+
+@register
+class Unicode(Stage):
+    """Fix mojibake and Unicode damage with ftfy, leaving CJK punctuation alone; normalise to NFC."""
+
+    name = "unicode"
+
+    @dataclasses.dataclass(frozen=True)
+    class Config:
+        #: Unicode normal form of the output.  NFC keeps full-width punctuation; NFKC would not.
+        normalization: str = "NFC"
+        #: Decode HTML entities (``&amp;``) in documents that contain no ``<``, as ftfy does.
+        unescape_html: bool = True
+        #: Run ftfy on every line instead of only on lines the prefilter flags (slow; for checking).
+        prefilter: bool = True
+
+        def __post_init__(self) -> None:
+            if self.normalization not in ("NFC", "NFKC", "NFD", "NFKD", "none"):
+                raise ValueError(f"normalization: expected NFC, NFKC, NFD, NFKD or none, got {self.normalization!r}")
+
+    def setup(self) -> None:
+        normalization = None if self.config.normalization == "none" else self.config.normalization
+        self._ftfy_config = ftfy.TextFixerConfig(
+            fix_character_width=False,
+            uncurl_quotes=False,
+            unescape_html=self.config.unescape_html,
+            normalization=normalization,
+            explain=False,
+        )
+        self._normalization = normalization
+
+    def fix(self, text: str) -> tuple[str, int]:
+        """Return the repaired text and the number of lines ftfy changed."""
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        config = self._ftfy_config
+        if config.unescape_html and "<" in text:
+            config = config._replace(unescape_html=False)  # markup: leave entities alone, as ftfy does
+        pieces: list[str] = []
+        changed = 0
+        done = 0  # text[:done] is already in pieces
+        for start, end in self._lines_to_fix(text):
+            line = text[start:end]
+            fixed = ftfy.fix_text(line, config)
+            if fixed != line:
+                pieces.append(text[done:start])
+                pieces.append(fixed)
+                done = end
+                changed += 1
+        if changed:
+            pieces.append(text[done:])
+            text = "".join(pieces)
+        if self._normalization and not unicodedata.is_normalized(self._normalization, text):
+            text = unicodedata.normalize(self._normalization, text)
+        return text, changed
+
+    def _lines_to_fix(self, text: str):
+        """``(start, end)`` of each line ftfy should see, in order."""
+        if not self.config.prefilter:
+            start = 0
+            for line in text.split("\n"):
+                yield start, start + len(line)
+                start += len(line) + 1
+            return
+        position = 0
+        while (match := SUSPECT.search(text, position)) is not None:
+            start = text.rfind("\n", 0, match.start()) + 1
+            end = text.find("\n", match.end())
+            end = len(text) if end < 0 else end
+            yield start, end
+            position = end + 1
+
+    def process(self, doc: Document) -> Document:
+        if doc.text is None:
+            return doc
+        fixed, lines_fixed = self.fix(doc.text)
+        if fixed != doc.text:
+            doc.record(self.name, lines_fixed=lines_fixed, chars_before=len(doc.text), chars_after=len(fixed))
+            doc.text = fixed
+        if not fixed.strip():
+            return doc.drop(self.name, "empty")
+        return doc
