@@ -7,7 +7,8 @@ stage's ``prepare`` (hashing, say) is run at the end of the segment before
 it, so that expensive per-document work still happens in the workers.
 
 The pipeline also does what every stage would otherwise repeat: it skips
-documents that are already dropped, drops documents a stage left empty,
+documents that are already dropped, drops documents a stage left empty
+(reason ``empty``, charged to that stage),
 turns an exception in a stage into a ``failed`` record instead of a crashed
 run, and counts, per stage, documents in and out, changes, drops by reason
 and time spent.
@@ -152,7 +153,7 @@ class Pipeline:
         stream: Iterable[Document] = docs
         for index, segment in enumerate(self.segments):
             if engine is None:
-                stream = (self.run_segment(index, doc) for doc in stream)
+                stream = self._map_here(index, stream)
             else:
                 stream = engine.map_segment(self, index, stream)
             stream = self._account(stream, segment.stages)
@@ -161,6 +162,10 @@ class Pipeline:
         for doc in stream:
             doc.scratch.clear()
             yield doc
+
+    def _map_here(self, index: int, docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            yield self.run_segment(index, doc)
 
     def _account(self, docs: Iterable[Document], stages: list[Stage]) -> Iterator[Document]:
         names = {stage.name for stage in stages}
@@ -189,7 +194,7 @@ class Pipeline:
                 (stats.failed if doc.status == FAILED else stats.dropped)[doc.reason] += 1
             yield doc
             started = time.perf_counter()
-        stats.seconds -= incoming.waited
+        stats.seconds = max(0.0, stats.seconds - incoming.waited)
         stats.documents_in = incoming.live
         stats.chars_in = incoming.chars
         stats.documents_out = incoming.live - sum(stats.dropped.values()) - sum(stats.failed.values())

@@ -25,14 +25,14 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from corpusclean import provenance
 from corpusclean.config import Config
-from corpusclean.document import DROPPED, FAILED, KEPT, Document
+from corpusclean.document import DROPPED, KEPT, Document
 from corpusclean.engines.local import LocalEngine
 from corpusclean.io.readers import InputFile, discover, read_documents
 from corpusclean.io.writers import ShardedWriter, file_sha256, gzip_writer, json_line

@@ -7,6 +7,10 @@ Order of evidence, strongest first:
    validates as UTF-8 by accident, and pages that declare ``gb2312`` while
    serving UTF-8 are common after site migrations, so a successful strict
    decode beats a declaration;
+   then UTF-8 with a few lost bytes (a truncated last character, a stray
+   byte): when one character or at most ``max_utf8_errors`` of them are invalid the
+   text is UTF-8, and the lost bytes stay visible as U+FFFD for the repair
+   stage; text in a legacy encoding has invalid sequences everywhere;
 3. the page's own declaration (``<meta charset>`` or ``http-equiv``), decoded
    strictly, with GB2312/GBK widened to their superset GB18030 and Big5 to
    Big5-HKSCS;
@@ -89,6 +93,8 @@ class Decode(Stage):
         use_declared: bool = True
         #: Share of control characters above which decoded bytes are treated as binary.
         max_control_ratio: float = 0.05
+        #: Share of invalid sequences up to which bytes are still read as (damaged) UTF-8.
+        max_utf8_errors: float = 0.001
 
         def __post_init__(self) -> None:
             for name in self.likely_encodings:
@@ -98,6 +104,8 @@ class Decode(Stage):
                     raise ValueError(f"likely_encodings: unknown codec {name!r}") from None
             if not 0.0 <= self.max_control_ratio <= 1.0:
                 raise ValueError("max_control_ratio must be between 0 and 1")
+            if not 0.0 <= self.max_utf8_errors <= 1.0:
+                raise ValueError("max_utf8_errors must be between 0 and 1")
 
     def process(self, doc: Document) -> Document:
         if doc.raw is None:
@@ -115,13 +123,19 @@ class Decode(Stage):
         doc.meta["encoding"] = encoding
         doc.meta["encoding_confidence"] = confidence
         doc.record(self.name, encoding=encoding, confidence=confidence, method=method, bytes=len(data))
-        if not text.strip():
-            return doc.drop(self.name, "empty")
         return doc
 
     def _is_text(self, text: str) -> bool:
         """False for bytes that 'decode' but are binary: control characters everywhere."""
         return len(_CONTROL.findall(text)) <= self.config.max_control_ratio * len(text)
+
+    def _damaged_utf8(self, data: bytes) -> tuple[str, str, float, str] | None:
+        """UTF-8 with a few invalid sequences, or None if there are too many to be UTF-8."""
+        text = data.decode("utf-8", errors="replace")
+        errors = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+        if errors > max(1.0, self.config.max_utf8_errors * len(text)) or not self._is_text(text):
+            return None
+        return text, "utf-8", round(1.0 - errors / max(len(text), 1), 4), "utf-8-damaged"
 
     def decode_bytes(self, data: bytes, html: bool = False) -> tuple[str, str, float, str] | None:
         """Return ``(text, codec, confidence, method)``, or None when no codec fits."""
@@ -136,7 +150,9 @@ class Decode(Stage):
             if self._is_text(text):
                 return text, "utf-8", 1.0, "utf-8"
         except UnicodeDecodeError:
-            pass
+            lossy = self._damaged_utf8(data)
+            if lossy is not None:
+                return lossy
         if self.config.use_declared and (html or data.lstrip()[:1] == b"<"):
             codec = declared_charset(data)
             if codec:

@@ -57,6 +57,7 @@ class Html(Stage):
         remove_tags: tuple[str, ...] = (
             "script", "style", "noscript", "template", "iframe", "svg", "canvas", "object",
             "nav", "header", "footer", "aside", "form", "button", "select", "input", "textarea",
+            "rt", "rp",  # ruby pronunciation glosses (furigana, zhuyin, pinyin) over the base text
         )
 
         def __post_init__(self) -> None:
@@ -80,8 +81,6 @@ class Html(Stage):
         doc.meta["format"] = "html"
         doc.record(self.name, chars_before=len(doc.text), chars_after=len(text), lines=text.count("\n") + bool(text))
         doc.text = text
-        if not text:
-            return doc.drop(self.name, "no_text")
         return doc
 
     def extract(self, markup: str) -> tuple[str | None, str | None, str]:

@@ -141,6 +141,4 @@ class Unicode(Stage):
         if fixed != doc.text:
             doc.record(self.name, lines_fixed=lines_fixed, chars_before=len(doc.text), chars_after=len(fixed))
             doc.text = fixed
-        if not fixed.strip():
-            return doc.drop(self.name, "empty")
         return doc
