@@ -118,10 +118,13 @@ class Pipeline:
             after = doc.text if doc.text is not None else doc.raw
             timings.append((stage.name, time.perf_counter() - started, chars, after is not before))
         if segment.corpus is not None and not doc.dropped:
+            started = time.perf_counter()
             try:
                 segment.corpus.prepare(doc)
             except Exception as error:
                 doc.fail(segment.corpus.name, "error", _describe(error))
+            # the corpus stage's own pass counts its documents; only the time is added here
+            timings.append((segment.corpus.name, time.perf_counter() - started, 0, False))
         return doc
 
     def _require_text(self, doc: Document) -> None:
@@ -152,6 +155,8 @@ class Pipeline:
             state = self.new_state()
         stream: Iterable[Document] = docs
         for index, segment in enumerate(self.segments):
+            if not segment.stages and segment.corpus is None:
+                continue  # the empty tail after a final corpus stage: nothing to send to workers
             if engine is None:
                 stream = self._map_here(index, stream)
             else:
@@ -172,10 +177,11 @@ class Pipeline:
         for doc in docs:
             for name, seconds, chars, changed in doc.scratch.pop("timings", ()):
                 stats = self.stats[name]
-                stats.documents_in += 1
                 stats.seconds += seconds
-                stats.chars_in += chars
-                stats.changed += bool(changed)
+                if name in names:
+                    stats.documents_in += 1
+                    stats.chars_in += chars
+                    stats.changed += bool(changed)
             if doc.dropped and doc.trace and doc.trace[-1]["stage"] in names:
                 stage_stats = self.stats[doc.trace[-1]["stage"]]
                 (stage_stats.failed if doc.status == FAILED else stage_stats.dropped)[doc.reason] += 1
@@ -187,14 +193,15 @@ class Pipeline:
     def _run_corpus_stage(self, stage: CorpusStage, docs: Iterable[Document], state: Any) -> Iterator[Document]:
         stats = self.stats[stage.name]
         incoming = _Counted(docs)
+        busy = 0.0  # time inside the stage's own pass, including the wait for upstream documents
         started = time.perf_counter()
         for doc in stage.process(incoming, state):
-            stats.seconds += time.perf_counter() - started
+            busy += time.perf_counter() - started
             if doc.dropped and doc.trace and doc.trace[-1]["stage"] == stage.name:
                 (stats.failed if doc.status == FAILED else stats.dropped)[doc.reason] += 1
             yield doc
             started = time.perf_counter()
-        stats.seconds = max(0.0, stats.seconds - incoming.waited)
+        stats.seconds += max(0.0, busy - incoming.waited)
         stats.documents_in = incoming.live
         stats.chars_in = incoming.chars
         stats.documents_out = incoming.live - sum(stats.dropped.values()) - sum(stats.failed.values())
