@@ -268,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     print("timed inside the workers and summed over them, so they can exceed the wall time):")
     print(_table(["stage"] + [f"w={r['workers']}" for r in cc] + ["changed", "dropped"], rows,
                  "l" + "r" * (len(cc) + 2)))
-    print("  'not in any stage': reading and JSON parsing, exact_dedup's key hashing (its prepare step is")
-    print("  not timed), writing and gzip of data shards and records, bookkeeping")
+    print("  'not in any stage': reading and JSON parsing, writing and gzip of data shards and records,")
+    print("  bookkeeping")
 
     print()
     if identical:
