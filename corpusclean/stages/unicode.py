@@ -11,7 +11,9 @@ letters that UTF-8 lead bytes become, C1 controls, surrogates, ligatures,
 HTML entities, terminal escapes).  Clean Chinese text has almost none of them,
 so ftfy runs only on the lines that have one, and the rest of the document is
 only NFC-normalised.  ``tests/test_unicode.py`` checks on ftfy's own cases that
-the prefiltered result equals ftfy's on the whole text.
+the prefiltered result equals ftfy's run on every line, and, exhaustively, that
+every code point and the UTF-8 mojibake of every code point in each encoding
+ftfy repairs is flagged whenever ftfy would change it.
 """
 
 from __future__ import annotations
@@ -27,23 +29,28 @@ from corpusclean.stages import register
 from corpusclean.stages.base import Stage
 
 # Characters common in clean CJK text that sit inside the ranges below but
-# cannot start a mojibake sequence on their own: middle dot, multiplication
-# and division signs, degree, section, plus-minus, superscripts, micro, yen,
-# copyright and registered signs.  Mojibake that contains them also contains
-# a lead character that is still suspect.
+# are not suspect on their own: middle dot, multiplication and division
+# signs, degree, section, plus-minus, superscripts, micro, yen, copyright and
+# registered signs.  Some of them (× in cp1252, ÷ and · in MacRoman, µ in
+# cp437) are what a UTF-8 lead byte becomes, so mojibake can be made of them
+# and other unlisted characters only (×‘ is Hebrew ב read as cp1252, µ¥⌐ a
+# Chinese character read as cp437): _LEAD_PAIRS below catches those.
 _HARMLESS = "\u00b7\u00d7\u00f7\u00b0\u00a7\u00b1\u00b2\u00b3\u00b5\u00b9\u00a5\u00a9\u00ae"
 
 _SUSPECT_RANGES = (
     (0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x7F),  # control characters, ESC
     (0x80, 0x4FF),  # C1 controls, Latin-1, Latin Extended, Greek, Cyrillic: code-page letters
-    # cp1252 and MacRoman characters that UTF-8 lead bytes become ( ‘ and … , common in
-    # Chinese, are only ever continuation bytes, so they are not listed)
+    # cp1252 and MacRoman characters that UTF-8 lead bytes become (“ ” ‘ ’ … — –, common
+    # in Chinese, are cp1252 continuation bytes and MacRoman lead bytes: _LEAD_PAIRS)
     *((ord(c), ord(c)) for c in "\u201a\u201e\u2020\u2021\u2030\u2039\u203a\u20ac\u2122"),
     *((ord(c), ord(c)) for c in "\u2202\u2206\u220f\u2211\u221a\u221e\u222b\u2248\u2260\u2264\u2265\u25ca\uf8ff"),
     (0x2500, 0x259F),  # box drawing and blocks: cp437/cp850 mojibake
     (0x2028, 0x2029),  # line separators
     (0xD800, 0xDFFF),  # surrogates
     (0xFB00, 0xFB06),  # Latin ligatures
+    # format characters ftfy's remove_control_chars deletes: deprecated shaping controls,
+    # the byte-order mark (ZWNBSP) inside text, interlinear annotation and U+FFFC
+    (0x206A, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFC),
     (0xFFFD, 0xFFFD),  # replacement character (lossy sequences)
     (ord("&"), ord("&")),  # HTML entities
 )
@@ -60,8 +67,42 @@ def _character_class(ranges, excluded: str) -> str:
     return "[" + "".join(spans) + "]"
 
 
-#: A character one of ftfy's fixes needs to see before it changes anything.
-SUSPECT = re.compile(_character_class(_SUSPECT_RANGES, _HARMLESS))
+_SINGLE_CLASS = _character_class(_SUSPECT_RANGES, _HARMLESS)
+_SINGLE = re.compile(_SINGLE_CLASS)
+
+
+def _lead_pairs() -> list[tuple[str, str]]:
+    """``(leads, continuations)`` character-class bodies: a UTF-8 lead byte followed by a
+    continuation byte as each single-byte encoding ftfy repairs shows them, where neither
+    character is suspect on its own.  Pairs are built per encoding: “…” and —— (MacRoman
+    lead bytes followed by cp1252 continuation bytes) are no one encoding's mojibake and
+    stay unflagged.
+    """
+    import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
+    from ftfy.chardata import CHARMAP_ENCODINGS
+
+    def unsuspected(encoding: str, first: int, last: int) -> str:
+        chars = {bytes([b]).decode(encoding, errors="ignore") for b in range(first, last + 1)}
+        return re.escape("".join(sorted(c for c in chars if c and not _SINGLE.match(c))))
+
+    pairs = set()
+    for encoding in CHARMAP_ENCODINGS:
+        leads, continuations = unsuspected(encoding, 0xC2, 0xF4), unsuspected(encoding, 0x80, 0xBF)
+        if leads and continuations:
+            pairs.add((leads, continuations))
+    return sorted(pairs)
+
+
+_LEAD_PAIRS = _lead_pairs()
+
+#: A character, or a lead/continuation pair, one of ftfy's fixes needs to see before it changes
+#: anything.  The pattern opens with one character class (every single suspect and every pair
+#: lead) so that ``re`` scans for it as fast as for a plain class; the rest runs only there.
+SUSPECT = re.compile(
+    "[" + _SINGLE_CLASS[1:-1] + "".join(leads for leads, _ in _LEAD_PAIRS) + "]"
+    + "(?:" + "|".join([f"(?<={_SINGLE_CLASS})",
+                        *(f"(?<=[{leads}])[{continuations}]" for leads, continuations in _LEAD_PAIRS)]) + ")"
+)
 
 
 @register
