@@ -231,3 +231,23 @@ def test_bad_values_raise_config_error_naming_the_key(section, key):
 
 def test_an_opencc_config_may_be_named_with_its_json_suffix():
     assert _convert("软件", "s2twp.json") == "軟體"
+
+
+def test_traditional_text_under_a_simplified_header_is_converted():
+    """A reposted traditional poem wrapped in a simplified site's header and footer."""
+    header = "首页 新闻 诗词 关于我们\n唐诗三百首精选\n"
+    poem = "春眠不覺曉，處處聞啼鳥。夜來風雨聲，花落知多少。\n白日依山盡，黃河入海流。欲窮千里目，更上一層樓。\n"
+    footer = "版权所有 转载请注明出处 联系电话 010-12345678\n"
+    doc = Script()(Document(id="mixed", text=header + poem + footer))
+    assert doc.meta["script"] == "zh-Hans"  # the simplified wrapper is the majority ...
+    assert doc.text == header + chinese.convert(poem, "t2s") + footer  # ... but the poem is converted
+    assert doc.trace[-1]["converted"] == "t2s"
+
+
+def test_a_stray_traditional_character_in_simplified_text_is_left_alone():
+    """t2s on simplified text changes legitimate characters too (黄霑 → 黄沾): a trace is not converted."""
+    text = "黄霑是香港著名的词作家和作曲家，创作了大量脍炙人口的流行歌曲，被誉为香港四大才子之一。" * 2
+    doc = Script()(Document(id="stray", text=text))
+    assert doc.meta["script"] == "zh-Hans" and doc.trace[-1]["traditional"] > 0
+    assert doc.text == text and doc.trace[-1]["converted"] is None
+    assert Script(mixed_share=0.0)(Document(id="strict", text=text)).text == chinese.convert(text, "t2s")

@@ -1,9 +1,11 @@
 """``script``: detect each document's Chinese script and convert it with OpenCC.
 
 The default target is simplified Chinese (``zh-Hans``), what most Chinese
-training corpora use.  A document is converted only when a sample of it
-(start, middle and end) would change under the conversion, so documents
-already in the target cost one small conversion, not a full one.
+training corpora use.  Detection counts script-specific characters in a
+sample of the document (start, middle and end) against tables built from
+OpenCC's own dictionaries, so a document already in the target costs a
+regex scan, not a conversion.  Regional variants (t2tw, t2hk) and explicit
+``opencc`` configs are applied when they change the sample.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class Script(Stage):
         #: Characters (from start, middle and end) used to detect the script and decide whether
         #: a conversion would change anything; 0 reads the whole document.
         sample_chars: int = 6000
+        #: A document mostly in the target script is still converted when characters of the
+        #: other script exceed this share of its Han characters (mixed documents).
+        mixed_share: float = 0.05
 
         def __post_init__(self) -> None:
             if self.target not in chinese.TARGETS:
@@ -43,6 +48,8 @@ class Script(Stage):
                 raise ValueError(f"opencc: unknown OpenCC config {self.opencc!r} (known: {known})")
             if self.sample_chars < 0:
                 raise ValueError("sample_chars must be >= 0")
+            if not 0.0 <= self.mixed_share <= 1.0:
+                raise ValueError("mixed_share must be between 0 and 1")
 
     def setup(self) -> None:
         self._fixed_config = self.config.opencc.removesuffix(".json") or None
@@ -55,12 +62,24 @@ class Script(Stage):
         sample = chinese.sample(doc.text, self.config.sample_chars)
         script, counts = chinese.detect_script(sample)
         doc.meta["script"] = script
-        config = self._fixed_config or chinese.conversion_for(script, self.config.target)
-        if config is None or chinese.convert(sample, config) == sample:
+        config = self._conversion(script, counts, sample)
+        if config is None:
             doc.record(self.name, script=script, **counts, converted=None)
             return doc
         converted = chinese.convert(doc.text, config)
-        doc.record(self.name, script=script, **counts, converted=config,
-                   chars_converted=chinese.changed_chars(doc.text, converted))
+        changed = chinese.changed_chars(doc.text, converted)
+        doc.record(self.name, script=script, **counts, converted=config if changed else None,
+                   chars_converted=changed)
         doc.text = converted
         return doc
+
+    def _conversion(self, script: str, counts: dict[str, int], sample: str) -> str | None:
+        if self._fixed_config:
+            config = self._fixed_config
+        else:
+            config = chinese.conversion_for(script, counts, self.config.target, self.config.mixed_share)
+        if config is None:
+            return None
+        if config in ("t2s", "s2t") and not self._fixed_config:
+            return config  # detection already counted what these change
+        return config if chinese.convert(sample, config) != sample else None
