@@ -228,7 +228,7 @@ def test_clean_wikipedia_paragraphs_are_unchanged(folder, count):
 def test_control_characters_and_nul_are_removed():
     doc = Unicode()(Document(id="c", text="含\x00空\x01字\x07符\x1b[31m红\x1b[0m\x7f删\x08除\n第二行\x0b正常"))
     assert doc.text == "含空字符红删除\n第二行正常"
-    assert doc.trace == [{"stage": "unicode", "lines_fixed": 2, "chars_before": 28, "chars_after": 13}]
+    assert doc.trace == [{"stage": "unicode", "lines_fixed": 2, "lines_fixed_by_document": 0, "chars_before": 28, "chars_after": 13}]
     result = corpusclean.clean("中文\x00\x00", config={"stages": ["unicode"]})
     assert result.text == "中文"
     # tabs and newlines are text, not control characters
@@ -259,3 +259,17 @@ def test_html_entities_are_decoded_only_in_text_without_markup():
 def test_unicode_stage_leaves_untouched_documents_without_a_trace():
     doc = Unicode()(Document(id="u", text=CJK_PUNCTUATION[0]))
     assert doc.trace == [] and doc.text == CJK_PUNCTUATION[0]
+
+
+def test_short_mojibake_lines_are_repaired_with_the_documents_own_re_decoding():
+    """ftfy leaves a two-character line alone; a poem's other lines show how it was damaged."""
+    as_cp1252 = lambda text: text.encode("utf-8").decode("sloppy-windows-1252")  # noqa: E731
+    poem = ["羅隱", "春晚山莊率題二首", "山莊經歲夢，春晚正堪題。", "café au lait"]
+    damaged = "\n".join(as_cp1252(line) if i < 3 else line for i, line in enumerate(poem))
+    assert ftfy.fix_text(as_cp1252("羅隱")) == as_cp1252("羅隱")  # ftfy alone cannot
+    doc = Unicode()(Document(id="poem", text=damaged))
+    assert doc.text == "\n".join(poem)
+    assert doc.trace[-1]["lines_fixed"] == 2 and doc.trace[-1]["lines_fixed_by_document"] == 1
+    # without evidence from other lines, the short line is left as ftfy leaves it
+    alone = as_cp1252("羅隱") + "\n正常的中文段落。"
+    assert Unicode()(Document(id="alone", text=alone)).text == alone

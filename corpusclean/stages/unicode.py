@@ -23,6 +23,7 @@ import re
 import unicodedata
 
 import ftfy
+from ftfy.badness import is_bad
 
 from corpusclean.document import Document
 from corpusclean.stages import register
@@ -105,6 +106,26 @@ SUSPECT = re.compile(
 )
 
 
+def _recoding(explanation: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """The encode/decode steps of an ftfy explanation, up to its last decode (None if none)."""
+    steps = [tuple(step) for step in explanation]
+    decodes = [i for i, (action, _parameter) in enumerate(steps) if action == "decode"]
+    return steps[: decodes[-1] + 1] if decodes else None
+
+
+def _apply_known_plan(line: str, plans: list[list[tuple[str, str]]]) -> str | None:
+    """``line`` re-decoded by the first plan that decodes it strictly into text that no
+    longer looks like mojibake, or None."""
+    for plan in plans:
+        try:
+            fixed = ftfy.apply_plan(line, plan)
+        except (UnicodeError, ValueError):
+            continue
+        if fixed != line and not is_bad(fixed):
+            return fixed
+    return None
+
+
 @register
 class Unicode(Stage):
     """Fix mojibake and Unicode damage with ftfy, leaving CJK punctuation alone; normalise to NFC."""
@@ -131,33 +152,55 @@ class Unicode(Stage):
             uncurl_quotes=False,
             unescape_html=self.config.unescape_html,
             normalization=normalization,
-            explain=False,
+            explain=True,
         )
         self._normalization = normalization
 
-    def fix(self, text: str) -> tuple[str, int]:
-        """Return the repaired text and the number of lines ftfy changed."""
+    def fix(self, text: str) -> tuple[str, int, int]:
+        """Return the repaired text, the lines ftfy changed, and the lines repaired by
+        reusing a re-decoding ftfy found for other lines of the same document.
+
+        ftfy leaves very short lines alone (``ç¾…éš±``, the two-character name
+        羅隱 read as cp1252, is too little evidence on its own).  When other
+        lines of the document needed a given re-decoding, the same mistake was
+        made over the whole document, so the same re-decoding is tried on the
+        flagged lines ftfy left alone; it is kept when it decodes strictly and
+        the result no longer looks like mojibake.
+        """
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         config = self._ftfy_config
         if config.unescape_html and "<" in text:
             config = config._replace(unescape_html=False)  # markup: leave entities alone, as ftfy does
-        pieces: list[str] = []
-        changed = 0
-        done = 0  # text[:done] is already in pieces
-        for start, end in self._lines_to_fix(text):
-            line = text[start:end]
-            fixed = ftfy.fix_text(line, config)
-            if fixed != line:
+        repaired: dict[tuple[int, int], str] = {}
+        left_alone: list[tuple[int, int]] = []
+        plans: list[list[tuple[str, str]]] = []
+        for span in self._lines_to_fix(text):
+            line = text[span[0]:span[1]]
+            fixed, explanation = ftfy.fix_and_explain(line, config)
+            if fixed == line:
+                left_alone.append(span)
+                continue
+            repaired[span] = fixed
+            plan = _recoding(explanation or [])
+            if plan and plan not in plans:
+                plans.append(plan)
+        by_plan = 0
+        for span in left_alone if plans else ():
+            fixed = _apply_known_plan(text[span[0]:span[1]], plans)
+            if fixed is not None:
+                repaired[span] = fixed
+                by_plan += 1
+        if repaired:
+            pieces, done = [], 0
+            for (start, end), fixed in sorted(repaired.items()):
                 pieces.append(text[done:start])
                 pieces.append(fixed)
                 done = end
-                changed += 1
-        if changed:
             pieces.append(text[done:])
             text = "".join(pieces)
         if self._normalization and not unicodedata.is_normalized(self._normalization, text):
             text = unicodedata.normalize(self._normalization, text)
-        return text, changed
+        return text, len(repaired) - by_plan, by_plan
 
     def _lines_to_fix(self, text: str):
         """``(start, end)`` of each line ftfy should see, in order."""
@@ -178,8 +221,9 @@ class Unicode(Stage):
     def process(self, doc: Document) -> Document:
         if doc.text is None:
             return doc
-        fixed, lines_fixed = self.fix(doc.text)
+        fixed, lines_fixed, lines_fixed_by_document = self.fix(doc.text)
         if fixed != doc.text:
-            doc.record(self.name, lines_fixed=lines_fixed, chars_before=len(doc.text), chars_after=len(fixed))
+            doc.record(self.name, lines_fixed=lines_fixed, lines_fixed_by_document=lines_fixed_by_document,
+                       chars_before=len(doc.text), chars_after=len(fixed))
             doc.text = fixed
         return doc
