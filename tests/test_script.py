@@ -251,3 +251,12 @@ def test_a_stray_traditional_character_in_simplified_text_is_left_alone():
     assert doc.meta["script"] == "zh-Hans" and doc.trace[-1]["traditional"] > 0
     assert doc.text == text and doc.trace[-1]["converted"] is None
     assert Script(mixed_share=0.0)(Document(id="strict", text=text)).text == chinese.convert(text, "t2s")
+
+
+def test_supplementary_plane_characters_are_counted():
+    """Extension B characters live in their own pattern (for speed); they still count."""
+    traditional_only, _ = chinese._script_specific()
+    astral = traditional_only._astral.pattern[1]  # the first Extension B traditional-only character
+    assert astral > "\uffff" and chinese.convert(astral, "t2s") != astral
+    script, counts = chinese.detect_script(astral * 3 + "的")
+    assert counts["traditional"] == 3 and script == "zh-Hant"

@@ -15,6 +15,7 @@ import importlib.metadata
 import operator
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 import opencc
 
@@ -82,9 +83,31 @@ _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 _SCRIPT_SPECIFIC_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
 
 
+class _CharacterSet:
+    """Counts characters of a set in a text.
+
+    ``re`` matches a class of BMP characters against a bitmap, but falls back
+    to a linear scan of the class once it holds any supplementary-plane
+    character, 16 times slower here; those few characters (Extension B) get
+    a pattern of their own, used only on text that has such characters.
+    """
+
+    def __init__(self, characters: Iterable[str]) -> None:
+        bmp = "".join(re.escape(ch) for ch in characters if ch <= "\uffff")
+        astral = "".join(re.escape(ch) for ch in characters if ch > "\uffff")
+        self._bmp = re.compile(f"[{bmp}]") if bmp else None
+        self._astral = re.compile(f"[{astral}]") if astral else None
+
+    def count(self, text: str, astral: bool) -> int:
+        found = len(self._bmp.findall(text)) if self._bmp else 0
+        if astral and self._astral:
+            found += len(self._astral.findall(text))
+        return found
+
+
 @functools.lru_cache(maxsize=None)
-def _script_specific() -> tuple[re.Pattern, re.Pattern]:
-    """Patterns for characters OpenCC's t2s changes (traditional-specific) and s2t changes
+def _script_specific() -> tuple[_CharacterSet, _CharacterSet]:
+    """Characters OpenCC's t2s changes (traditional-specific) and s2t changes
     (simplified-specific), each converted alone, so that no phrase context applies.
 
     Built once per process from the installed backend's own dictionaries (about 0.1 s
@@ -92,14 +115,13 @@ def _script_specific() -> tuple[re.Pattern, re.Pattern]:
     """
     characters = [chr(c) for low, high in _SCRIPT_SPECIFIC_RANGES for c in range(low, high + 1)]
     column = "\n".join(characters)
-    patterns = []
+    sets = []
     for config in ("t2s", "s2t"):
         converted = convert(column, config).split("\n")
         if len(converted) != len(characters):  # a backend that merged lines: compare one by one
             converted = [convert(ch, config) for ch in characters]
-        specific = "".join(re.escape(a) for a, b in zip(characters, converted, strict=True) if a != b)
-        patterns.append(re.compile(f"[{specific}]"))
-    return patterns[0], patterns[1]
+        sets.append(_CharacterSet(a for a, b in zip(characters, converted, strict=True) if a != b))
+    return sets[0], sets[1]
 
 
 def detect_script(text: str) -> tuple[str, dict[str, int]]:
@@ -115,8 +137,9 @@ def detect_script(text: str) -> tuple[str, dict[str, int]]:
     if not han:
         return "und", {"han": 0, "traditional": 0, "simplified": 0}
     traditional_only, simplified_only = _script_specific()
-    traditional = len(traditional_only.findall(text))
-    simplified = len(simplified_only.findall(text))
+    astral = max(text) > "\uffff"
+    traditional = traditional_only.count(text, astral)
+    simplified = simplified_only.count(text, astral)
     counts = {"han": han, "traditional": traditional, "simplified": simplified}
     if traditional > simplified:
         return "zh-Hant", counts
