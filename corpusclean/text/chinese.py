@@ -93,6 +93,7 @@ class _CharacterSet:
     """
 
     def __init__(self, characters: Iterable[str]) -> None:
+        characters = list(characters)
         bmp = "".join(re.escape(ch) for ch in characters if ch <= "\uffff")
         astral = "".join(re.escape(ch) for ch in characters if ch > "\uffff")
         self._bmp = re.compile(f"[{bmp}]") if bmp else None
